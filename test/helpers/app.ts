@@ -29,11 +29,15 @@ export interface TestApp {
 }
 
 /** Builds the real app through the composition root, on 127.0.0.1 and an ephemeral port. */
-export async function startApp(env: Record<string, string>, overrides: AppOverrides = {}): Promise<TestApp> {
+export async function startApp(
+  env: Record<string, string>,
+  overrides: AppOverrides = {},
+  { waitReady = true } = {},
+): Promise<TestApp> {
   const config = loadConfig({ NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', ...FAST_ARGON2, ...env });
   const running = createApp(config, overrides);
   const url = await running.start();
-  await Promise.race([
+  if (waitReady) await Promise.race([
     running.ready(),
     new Promise((_, reject) => setTimeout(() => reject(new Error('app not ready within 30 s')), 30_000).unref()),
   ]);

@@ -70,6 +70,10 @@ export const backends: Backend[] = [
   ...(TEST_DATABASE_URL && TEST_REDIS_URL ? [real(TEST_DATABASE_URL, TEST_REDIS_URL)] : []),
 ];
 
+if (process.env.TEST_REQUIRE_BACKENDS === '1' && (!TEST_DATABASE_URL || !TEST_REDIS_URL)) {
+  throw new Error('TEST_REQUIRE_BACKENDS=1 but TEST_DATABASE_URL / TEST_REDIS_URL are not both set');
+}
+
 if (!TEST_DATABASE_URL || !TEST_REDIS_URL) {
   // Visible in the run's output, so a green run on embedded defaults alone is not mistaken for more.
   console.warn('[tests] TEST_DATABASE_URL / TEST_REDIS_URL not set: PostgreSQL and Redis cases are skipped');
