@@ -1,6 +1,7 @@
 import { createClient } from 'redis';
 import type { StateStore, SubscriptionHandlers } from './state-store.js';
 import { StateStoreUnavailableError } from './state-store.js';
+import { withDeadline } from './deadline.js';
 
 export type RedisClient = ReturnType<typeof createClient>;
 
@@ -16,7 +17,9 @@ export interface RedisStateStoreOptions {
 /**
  * State in Redis, shared by every instance. node-redis queues commands while disconnected
  * and would hold requests for as long as the outage lasts; the offline queue is off and every
- * command has a deadline, so an outage answers at once and the caller fails closed. The client
+ * command has a deadline (withDeadline: node-redis's own timeout only covers the wait to be
+ * sent, not a server that stops answering), so an outage answers within the bound and the
+ * caller fails closed. The client
  * reconnects by itself (capped back-off) and the service recovers without a restart.
  */
 export class RedisStateStore implements StateStore {
@@ -25,10 +28,12 @@ export class RedisStateStore implements StateStore {
   readonly client: RedisClient;
   private readonly subscriber: RedisClient;
   private readonly cmd: RedisClient;
+  private readonly timeoutMs: number;
   readonly keyPrefix: string;
 
   constructor(options: RedisStateStoreOptions) {
     this.keyPrefix = options.keyPrefix;
+    this.timeoutMs = options.timeoutMs;
     this.client = createClient({
       url: options.url,
       disableOfflineQueue: true,
@@ -62,8 +67,9 @@ export class RedisStateStore implements StateStore {
   private async run<T>(fn: () => Promise<T>): Promise<T> {
     if (!this.client.isReady) throw new StateStoreUnavailableError('Redis is not connected');
     try {
-      return await fn();
+      return await withDeadline(fn(), this.timeoutMs);
     } catch (error) {
+      if (error instanceof StateStoreUnavailableError) throw error;
       throw new StateStoreUnavailableError(`Redis command failed: ${(error as Error).message}`, { cause: error });
     }
   }
