@@ -30,13 +30,30 @@ export interface DatabaseOptions {
   dataDir: string;
   /** Bound on connecting and on each statement, so a dead database gives an error, not a hang. */
   timeoutMs?: number;
+  /**
+   * Called with the SQL of every statement Prisma runs (its `query` log events), for tools that
+   * count database reads and writes (`npm run compare`). Off unless given: no cost in the service.
+   */
+  onQuery?: (sql: string) => void;
 }
 
 export function createDatabase(options: DatabaseOptions): Database {
-  return options.databaseUrl ? createPostgres(options.databaseUrl, options.timeoutMs ?? 5_000) : createPglite(options.dataDir);
+  return options.databaseUrl
+    ? createPostgres(options.databaseUrl, options.timeoutMs ?? 5_000, options.onQuery)
+    : createPglite(options.dataDir, options.onQuery);
 }
 
-function createPostgres(url: string, timeoutMs: number): Database {
+type QueryHook = DatabaseOptions['onQuery'];
+
+/** A Prisma client on a driver adapter; with a hook, every statement is reported to it. */
+function prismaClient(adapter: PrismaPg | PrismaPGlite, onQuery: QueryHook): PrismaClient {
+  if (!onQuery) return new PrismaClient({ adapter });
+  const client = new PrismaClient({ adapter, log: [{ emit: 'event' as const, level: 'query' as const }] });
+  client.$on('query', (event: { query: string }) => onQuery(event.query));
+  return client as unknown as PrismaClient;
+}
+
+function createPostgres(url: string, timeoutMs: number, onQuery: QueryHook): Database {
   const pool = new pg.Pool({
     connectionString: url,
     connectionTimeoutMillis: timeoutMs,
@@ -46,7 +63,7 @@ function createPostgres(url: string, timeoutMs: number): Database {
   // A pool error (the server went away under an idle client) must not crash the process;
   // the next query reports it and the pool reconnects by itself.
   pool.on('error', () => {});
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { onPoolError: () => {} }) });
+  const prisma = prismaClient(new PrismaPg(pool, { onPoolError: () => {} }), onQuery);
   const wrap = (client: pg.PoolClient | pg.Pool): SqlConnection => ({
     query: async <T,>(sql: string, params?: unknown[]) => (await client.query(sql, params)).rows as T[],
     exec: async (script: string) => void (await client.query(script)),
@@ -70,11 +87,11 @@ function createPostgres(url: string, timeoutMs: number): Database {
   };
 }
 
-function createPglite(dataDir: string): Database {
+function createPglite(dataDir: string, onQuery: QueryHook): Database {
   const dir = join(dataDir, 'pglite');
   mkdirSync(dir, { recursive: true });
   const client = new PGlite(dir);
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(client) });
+  const prisma = prismaClient(new PrismaPGlite(client), onQuery);
   // PGlite is one connection in this process: queries are already serialised.
   const conn: SqlConnection = {
     query: async <T,>(sql: string, params?: unknown[]) => (await client.query<T>(sql, params)).rows,
