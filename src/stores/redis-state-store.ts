@@ -42,7 +42,9 @@ export class RedisStateStore implements StateStore {
         reconnectStrategy: (retries) => Math.min(50 * 2 ** Math.min(retries, 6), 2_000),
       },
     });
-    this.subscriber = this.client.duplicate();
+    // A silent partition (no reset, no FIN) would leave the subscription looking healthy
+    // forever; a PING every second lets it fail, so revocation checks fail closed in time.
+    this.subscriber = this.client.duplicate({ pingInterval: 1_000 });
     const onError = (error: Error) => options.onError?.(error);
     // Without an 'error' listener node-redis would crash the process on a dropped connection.
     this.client.on('error', onError);
@@ -148,7 +150,10 @@ export class RedisStateStore implements StateStore {
       this.subscriber.off('ready', onReady);
       this.subscriber.off('end', onDown);
       this.subscriber.off('reconnecting', onDown);
-      if (subscribed) await this.subscriber.unsubscribe(this.k(channel), listener).catch(() => {});
+      // After close() node-redis never settles an unsubscribe; there is nothing left to undo.
+      if (subscribed && this.subscriber.isOpen) {
+        await withDeadline(this.subscriber.unsubscribe(this.k(channel), listener), this.timeoutMs).catch(() => {});
+      }
     };
   }
 
