@@ -4,10 +4,13 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express } from 'express';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
-import { createPasswordHasher } from './auth/passwords.js';
+import { createPasswordHasher, type PasswordHasher } from './auth/passwords.js';
 import type { AuthStrategy, HttpExchange, StrategyDeps } from './auth/strategy.js';
 import { createStrategy } from './auth/create-strategy.js';
+import { createThrottles } from './abuse/create-throttles.js';
+import { createAuditLog, type AuditLog } from './audit/audit-log.js';
 import { dependencyUnavailable } from './errors.js';
+import { toDependencyError } from './stores/dependency-errors.js';
 import { createApolloServer } from './graphql/apollo.js';
 import { createContext } from './graphql/context.js';
 import { createOpsRouter } from './http/health.js';
@@ -29,6 +32,10 @@ export interface AppOverrides {
   database?: Database;
   /** A state store to share with another app in the same process (two "instances"). */
   stateStore?: StateStore;
+  /** Called when the boot fails for a reason retrying cannot mend (main.ts exits with 1). */
+  onFatal?: (error: unknown) => void;
+  /** A password hasher to observe or replace (tests count argon2 verifications with it). */
+  hasher?: PasswordHasher;
 }
 
 export interface RunningApp {
@@ -40,9 +47,11 @@ export interface RunningApp {
   readonly strategy: AuthStrategy;
   readonly metrics: Metrics;
   readonly logger: Logger;
+  /** The audit trail; `flush()` writes queued events at once (tests). */
+  readonly audit: AuditLog;
   /** Binds the HTTP server; resolves with its URL. The database may still be coming up. */
   start(): Promise<string>;
-  /** Resolves once migrations are applied and the strategy has loaded its state. */
+  /** Resolves once migrations are applied and the strategy has loaded its state; rejects on a fatal boot error. */
   ready(): Promise<void>;
   /** Stops accepting, finishes in-flight requests, closes the database and the state store. */
   stop(): Promise<void>;
@@ -74,10 +83,29 @@ export function createApp(config: Config, overrides: AppOverrides = {}): Running
   const users = createUserStore(database.prisma);
   const deps: StrategyDeps = { config, clock, prisma: database.prisma, stateStore, redis: redisStore?.client, users, logger };
   const strategy = createStrategy(deps);
-  const auth = createAuthService({ users, hasher: createPasswordHasher(config.argon2), strategy, clock });
+  const audit = createAuditLog({
+    prisma: database.prisma,
+    clock,
+    logger,
+    retentionMs: config.auditRetentionMs,
+    onEvent: (event) => metrics.authEvents.inc({ event: event.type, outcome: event.outcome }),
+  });
+  const throttles = createThrottles({ config, redis: redisStore?.client, stateStore, logger });
+  const hasher = overrides.hasher ?? createPasswordHasher(config.argon2);
+  const auth = createAuthService({ users, hasher, strategy, clock, throttles, audit });
 
   const app = express();
-  const server = createServer({ maxHeaderSize: 128 * 1024, requestTimeout: 30_000, headersTimeout: 20_000 }, app);
+  const server = createServer(
+    {
+      maxHeaderSize: 128 * 1024,
+      // A request must arrive in full within REQUEST_TIMEOUT (slow-loris); Node checks for
+      // overdue ones every connectionsCheckingInterval, 30 s by default, so check more often.
+      requestTimeout: config.requestTimeoutMs,
+      headersTimeout: Math.min(20_000, config.requestTimeoutMs),
+      connectionsCheckingInterval: Math.min(1_000, config.requestTimeoutMs),
+    },
+    app,
+  );
   server.keepAliveTimeout = 5_000;
   const apollo = createApolloServer({ production: config.production, httpServer: server, logger, metrics });
 
@@ -85,7 +113,12 @@ export function createApp(config: Config, overrides: AppOverrides = {}): Running
   let stopping = false;
   let bootTimer: NodeJS.Timeout | undefined;
   let resolveReady!: () => void;
-  const readyPromise = new Promise<void>((resolve) => (resolveReady = resolve));
+  let rejectReady!: (error: unknown) => void;
+  const readyPromise = new Promise<void>((resolve, reject) => {
+    resolveReady = resolve;
+    rejectReady = reject;
+  });
+  readyPromise.catch(() => {}); // observed through ready() and onFatal; never an unhandled rejection
 
   /** Migrations and the strategy's state need the database; retried until it answers. */
   async function boot(attempt = 0): Promise<void> {
@@ -93,11 +126,20 @@ export function createApp(config: Config, overrides: AppOverrides = {}): Running
       const applied = await applyMigrations(database);
       if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
       await strategy.start();
+      audit.start();
       booted = true;
       resolveReady();
       logger.info({ mode: config.mode }, 'ready');
     } catch (error) {
       if (stopping) return;
+      if (!toDependencyError(error)) {
+        // Not an outage but a fault retrying cannot mend (a wrong KEY_ENCRYPTION_KEY, an
+        // edited migration): say so once and stop, rather than serve 503s forever.
+        logger.fatal({ err: { message: (error as Error).message } }, 'boot failed');
+        rejectReady(error);
+        overrides.onFatal?.(error);
+        return;
+      }
       const delay = Math.min(250 * 2 ** attempt, BOOT_RETRY_MAX_MS);
       logger.error({ err: { message: (error as Error).message }, retryInMs: delay }, 'database not ready; retrying');
       bootTimer = setTimeout(() => void boot(attempt + 1), delay);
@@ -108,7 +150,8 @@ export function createApp(config: Config, overrides: AppOverrides = {}): Running
   app.use(createOpsRouter(
     [
       { name: 'database', check: async () => { await database.ping(); if (!booted) throw new Error('migrations pending'); } },
-      { name: 'stateStore', check: () => stateStore.ping() },
+      // Named for what an operator must look at: 'redis', or the in-process store.
+      { name: stateStore.kind === 'redis' ? 'redis' : 'stateStore', check: () => stateStore.ping() },
       ...(strategy.readiness ? [{ name: 'strategy', check: async () => { const why = await strategy.readiness!(); if (why) throw new Error(why); } }] : []),
     ],
     metrics,
@@ -151,9 +194,11 @@ export function createApp(config: Config, overrides: AppOverrides = {}): Running
     await apollo.stop().catch((error) => logger.error({ err: error }, 'apollo stop failed'));
     if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
     await strategy.stop().catch((error) => logger.error({ err: error }, 'strategy stop failed'));
+    // In-flight requests are done: what they recorded reaches the database before it closes.
+    await audit.stop().catch((error) => logger.error({ err: error }, 'audit flush failed'));
     if (ownsStateStore) await stateStore.close().catch(() => {});
     if (ownsDatabase) await database.close().catch(() => {});
   }
 
-  return { app, server, config, database, stateStore, strategy, metrics, logger, start, ready: () => readyPromise, stop };
+  return { app, server, config, database, stateStore, strategy, metrics, logger, audit, start, ready: () => readyPromise, stop };
 }

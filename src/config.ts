@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { abuseEnvShape, abuseSettings, type LimitsConfig } from './abuse/settings.js';
 import { parseDuration } from './duration.js';
 
 /** Thrown by loadConfig; `message` is the one line printed before exiting with code 1. */
@@ -108,6 +109,7 @@ const envSchema = z.object({
   ARGON2_PARALLELISM: z.coerce.number().int().min(1, 'an integer of at least 1').default(1),
   STATE_STORE_TIMEOUT: positiveDuration('STATE_STORE_TIMEOUT').prefault('1s'),
   SHUTDOWN_TIMEOUT: positiveDuration('SHUTDOWN_TIMEOUT').prefault('8s'),
+  ...abuseEnvShape(duration),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -128,6 +130,12 @@ export interface Config {
   readonly trustProxy: boolean | number | string | undefined;
   readonly stateStoreTimeoutMs: number;
   readonly shutdownTimeoutMs: number;
+  /** Longest an HTTP request may take to arrive in full (slow-loris bound). */
+  readonly requestTimeoutMs: number;
+  /** Login, register and refresh throttling. */
+  readonly limits: LimitsConfig;
+  /** How long authentication events are kept. */
+  readonly auditRetentionMs: number;
   readonly argon2: { readonly memoryCost: number; readonly timeCost: number; readonly parallelism: number };
   readonly jwt: {
     readonly alg: Env['JWT_ALG'];
@@ -218,6 +226,7 @@ export function loadConfig(
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     stateStoreTimeoutMs: e.STATE_STORE_TIMEOUT,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT,
+    ...abuseSettings(e),
     argon2: Object.freeze({ memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST, parallelism: e.ARGON2_PARALLELISM }),
     jwt: Object.freeze({
       alg: e.JWT_ALG,

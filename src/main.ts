@@ -19,7 +19,12 @@ async function main(): Promise<void> {
   if (!config.production && (config.jwt.keyEncryptionKeyGenerated || config.session.secretGenerated)) {
     logger.warn({ dataDir: config.dataDir }, 'using development secrets kept in DATA_DIR; set KEY_ENCRYPTION_KEY and SESSION_SECRET in production');
   }
-  const running = createApp(config, { logger });
+  const running = createApp(config, {
+    logger,
+    onFatal: () => {
+      void running.stop().finally(() => process.exit(1));
+    },
+  });
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

@@ -11,6 +11,7 @@ import {
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../http/metrics.js';
 import type { GraphQLContext } from './context.js';
+import { createOperationLimits } from './operation-limits.js';
 import { createFormatError } from './format-error.js';
 import { httpStatusPlugin } from './http-status-plugin.js';
 import { metricsPlugin } from './metrics-plugin.js';
@@ -27,17 +28,20 @@ export interface ApolloOptions {
 }
 
 export function createApolloServer({ production, httpServer, logger, metrics }: ApolloOptions) {
+  const limits = createOperationLimits(production);
   return new ApolloServer<GraphQLContext>({
     typeDefs,
     resolvers,
+    validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
     introspection: !production,
     // Apollo's CSRF prevention refuses "simple" requests (text/plain, form and multipart
     // bodies, GETs without a preflight-forcing header) that a browser sends cross-site.
     csrfPrevention: true,
+    // One operation per request: an array of 1,000 operations is refused, never run.
     allowBatchedHttpRequests: false,
     hideSchemaDetailsFromClientErrors: production,
     includeStacktraceInErrorResponses: !production,
-    status400ForVariableCoercionErrors: true,
     formatError: createFormatError({
       exposeInternals: !production,
       onInternalError: (error) => logger.error({ err: error }, 'unexpected error in a GraphQL operation'),
@@ -49,6 +53,7 @@ export function createApolloServer({ production, httpServer, logger, metrics }: 
         : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: true, footer: false }),
       httpStatusPlugin(),
       metricsPlugin(metrics),
+      ...limits.plugins,
     ],
   });
 }

@@ -28,6 +28,7 @@ export const resolvers: Resolvers = {
     authMode: (_parent, _args, ctx) => ctx.mode,
     me: async (_parent, _args, ctx) => ctx.auth.me(await ctx.principal()),
     sessions: async (_parent, _args, ctx) => ctx.auth.sessions(await ctx.requirePrincipal()),
+    authEvents: async (_parent, { first }, ctx) => ctx.auth.authEvents(await ctx.requirePrincipal(), first ?? 20),
   },
   Mutation: {
     register: (_parent, { input }, ctx) => ctx.auth.register(ctx.http, input),

@@ -7,6 +7,8 @@ export interface Metrics {
   readonly httpDuration: Histogram<'method' | 'route'>;
   readonly graphqlOperations: Counter<'operation' | 'outcome'>;
   readonly authOutcomes: Counter<'operation' | 'outcome' | 'reason'>;
+  /** Audit-trail events as they are recorded, by type and outcome (success, failure). */
+  readonly authEvents: Counter<'event' | 'outcome'>;
 }
 
 export function createMetrics(): Metrics {
@@ -37,6 +39,12 @@ export function createMetrics(): Metrics {
       name: 'auth_outcomes_total',
       help: 'Authentication operations by outcome (ok or error code) and UNAUTHENTICATED reason',
       labelNames: ['operation', 'outcome', 'reason'],
+      registers: [registry],
+    }),
+    authEvents: new Counter({
+      name: 'auth_events_total',
+      help: 'Authentication events recorded in the audit trail, by event type and outcome',
+      labelNames: ['event', 'outcome'],
       registers: [registry],
     }),
   };

@@ -47,9 +47,11 @@ export function createHttpPipeline(app: Express, config: Config, logger: Logger,
   );
 
   app.use((req, res, next) => {
-    const end = metrics.httpDuration.startTimer({ method: req.method, route: req.path === '/graphql' ? '/graphql' : 'other' });
+    // Read the path now: routers mounted at a path (app.use('/graphql', …)) rewrite req.url.
+    const path = req.path;
+    const end = metrics.httpDuration.startTimer({ method: req.method, route: path === '/graphql' ? '/graphql' : 'other' });
     res.on('finish', () => {
-      const route = ['/graphql', '/healthz', '/readyz', '/metrics', '/.well-known/jwks.json'].includes(req.path) ? req.path : 'other';
+      const route = ['/graphql', '/healthz', '/readyz', '/metrics', '/.well-known/jwks.json'].includes(path) ? path : 'other';
       metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
       end();
     });

@@ -62,7 +62,7 @@ describe('the service process', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ query: 'mutation { register(input: {email: "proc@example.com", password: "correct horse battery"}) { user { email } } }' }),
       });
-      expect((await res.json()).data.register.user.email).toBe('proc@example.com');
+      expect(((await res.json()) as any).data.register.user.email).toBe('proc@example.com');
       const stoppedAt = Date.now();
       p.child.kill('SIGTERM');
       expect(await p.exited).toBe(0);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createApp, type AppOverrides, type RunningApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { Clock } from '../../src/clock.js';
@@ -21,6 +22,12 @@ export class TestClock implements Clock {
 /** Fast argon2 for tests that are not about hashing; the parameters are configuration. */
 export const FAST_ARGON2 = { ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1' };
 
+/**
+ * Suites register many users and refresh often, all from 127.0.0.1: per-address limits are
+ * raised for them. Tests about limits (test/abuse) set the ones they exercise.
+ */
+export const RELAXED_LIMITS = { REGISTER_IP_LIMIT: '1000000', REFRESH_IP_LIMIT: '1000000', LOGIN_IP_MAX_FAILURES: '1000000' };
+
 export interface TestApp {
   running: RunningApp;
   url: string;
@@ -34,7 +41,7 @@ export async function startApp(
   overrides: AppOverrides = {},
   { waitReady = true } = {},
 ): Promise<TestApp> {
-  const config = loadConfig({ NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', ...FAST_ARGON2, ...env });
+  const config = loadConfig({ NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', ...FAST_ARGON2, ...RELAXED_LIMITS, ...env });
   const running = createApp(config, overrides);
   const url = await running.start();
   if (waitReady) await Promise.race([
@@ -50,7 +57,8 @@ export async function startApp(
  */
 export async function createHarness(backend: Backend) {
   const db = await backend.createDatabase();
-  const state = backend.stateEnv();
+  // Instances of one deployment share its secrets, as the contract requires.
+  const state = { ...backend.stateEnv(), KEY_ENCRYPTION_KEY: randomBytes(32).toString('hex') };
   const apps: TestApp[] = [];
   return {
     backend: backend.name,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { getSchema, type Attribute, type Field, type Model } from '@mrleebo/prisma-ast';
+import { getSchema, type Attribute, type BlockAttribute, type Field, type Model } from '@mrleebo/prisma-ast';
 import { PROJECT_ROOT } from '../../src/paths.js';
 
 /** What schema.prisma says the PostgreSQL catalogue must contain. */
@@ -35,7 +35,7 @@ const NATIVE: Record<string, (arg?: string) => string> = {
   SmallInt: () => 'smallint',
 };
 
-const arrayArg = (attr: Attribute): string[] => {
+const arrayArg = (attr: Attribute | BlockAttribute): string[] => {
   const first = attr.args?.[0]?.value as { type?: string; args?: string[] } | undefined;
   return first?.type === 'array' ? (first.args ?? []).map(String) : [];
 };
@@ -67,7 +67,7 @@ export function expectedFromPrismaSchema(path = join(PROJECT_ROOT, 'prisma', 'sc
       if (attrs.some((a) => a.name === 'id')) expected.indexes[`${model.name}_pkey`] = `UNIQUE ${model.name}(${field.name})`;
       if (attrs.some((a) => a.name === 'unique')) expected.indexes[`${model.name}_${field.name}_key`] = `UNIQUE ${model.name}(${field.name})`;
     }
-    for (const attr of model.properties.filter((p): p is Attribute => p.type === 'attribute')) {
+    for (const attr of model.properties.filter((p): p is BlockAttribute => p.type === 'attribute')) {
       const cols = arrayArg(attr);
       if (attr.name === 'index') expected.indexes[`${model.name}_${cols.join('_')}_idx`] = `INDEX ${model.name}(${cols.join(',')})`;
       if (attr.name === 'unique') expected.indexes[`${model.name}_${cols.join('_')}_key`] = `UNIQUE ${model.name}(${cols.join(',')})`;

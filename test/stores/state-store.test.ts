@@ -16,11 +16,12 @@ const waitFor = async (check: () => boolean | Promise<boolean>, ms = 2_000): Pro
 const implementations: Array<[string, () => Promise<StateStore>]> = [
   ['memory', async () => new MemoryStateStore()],
 ];
-if (TEST_REDIS_URL) {
+const redisUrl = TEST_REDIS_URL;
+if (redisUrl) {
   implementations.push([
     'redis',
     async () => {
-      const store = new RedisStateStore({ url: TEST_REDIS_URL, timeoutMs: 1_000, keyPrefix: `test:${randomBytes(6).toString('hex')}:` });
+      const store = new RedisStateStore({ url: redisUrl, timeoutMs: 1_000, keyPrefix: `test:${randomBytes(6).toString('hex')}:` });
       store.connect();
       await waitFor(() => store.isReady, 5_000);
       return store;
