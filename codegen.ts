@@ -11,7 +11,7 @@ const config: CodegenConfig = {
         contextType: '../graphql/context.js#GraphQLContext',
         scalars: { DateTime: 'Date' },
         enumsAsTypes: true,
-        mappers: { User: '../domain.js#UserRecord', Session: '../domain.js#SessionInfo', AuthPayload: '../domain.js#AuthResult' },
+        mappers: { User: '../domain.js#UserProfile', Session: '../domain.js#SessionInfo', AuthPayload: '../domain.js#AuthResult' },
         avoidOptionals: false,
       },
     },

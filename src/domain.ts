@@ -8,6 +8,9 @@ export interface UserRecord {
   createdAt: Date;
 }
 
+/** The public part of a user: what the `User` GraphQL type shows. */
+export type UserProfile = Pick<UserRecord, 'id' | 'email' | 'createdAt'>;
+
 /** One login, as the `Session` GraphQL type shows it. */
 export interface SessionInfo {
   id: string;
@@ -27,7 +30,7 @@ export interface Principal {
 
 /** What a successful register, login, refresh or password change answers. */
 export interface AuthResult {
-  user: UserRecord;
+  user: UserProfile;
   mode: 'JWT' | 'SESSION';
   accessToken?: string | null;
   accessTokenExpiresAt?: Date | null;

@@ -36,12 +36,14 @@ export class AppError extends Error {
   }
 }
 
+export const REUSED_MESSAGE = 'Refresh token was already used; this login has been ended';
+
 const REASON_MESSAGES: Record<AuthFailureReason, string> = {
   MISSING: 'Authentication required',
   INVALID: 'Invalid credentials',
   EXPIRED: 'Credentials have expired',
   REVOKED: 'Credentials have been revoked',
-  REUSED: 'Refresh token was already used; this login has been ended',
+  REUSED: REUSED_MESSAGE,
   BAD_CREDENTIALS: 'Wrong email or password',
 };
 

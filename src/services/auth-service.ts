@@ -161,7 +161,7 @@ export function createAuthService({ users, hasher, strategy, clock, throttles, a
         return result(user, credentials, trace);
       }),
 
-    me: (principal: Principal | null) => (principal ? users.findById(principal.userId) : Promise.resolve(null)),
+    me: (principal: Principal | null) => (principal ? users.findProfile(principal.userId) : Promise.resolve(null)),
 
     sessions: (principal: Principal): Promise<SessionInfo[]> => strategy.listSessions(principal.userId, principal.sessionId),
 

@@ -28,6 +28,15 @@ describe.each(databaseKinds)('user store contract: %s', (kind) => {
     expect(await users.findById(created.id)).toEqual(created);
   });
 
+  it('serves the public profile, without the password hash, and null for unknown ids', async () => {
+    const created = await users.create({ email: 'dee@example.com', passwordHash: 'secret-hash', now });
+    const profile = { id: created.id, email: 'dee@example.com', createdAt: created.createdAt };
+    expect(await users.findProfile(created.id)).toEqual(profile);
+    expect(await users.findProfile(created.id)).toEqual(profile); // from the cache
+    expect(await users.findProfile('00000000-0000-4000-8000-000000000000')).toBeNull();
+    expect(await users.findProfile('not-a-uuid')).toBeNull();
+  });
+
   it('answers null for unknown emails and ids, including ids that are not uuids', async () => {
     expect(await users.findByEmail('nobody@example.com')).toBeNull();
     expect(await users.findById('00000000-0000-4000-8000-000000000000')).toBeNull();

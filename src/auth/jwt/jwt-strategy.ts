@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import cookieParser from 'cookie-parser';
-import { unauthenticated } from '../../errors.js';
+import { AppError, REUSED_MESSAGE, unauthenticated } from '../../errors.js';
 import type { AuthStrategy, HttpExchange, IssuedCredentials, StrategyDeps } from '../strategy.js';
 import { createAccessTokens, type AccessClaims } from './access-tokens.js';
 import { bindingTag, userAgentHash } from './binding.js';
@@ -112,7 +112,11 @@ export function createJwtStrategy(deps: StrategyDeps): JwtStrategy {
       if (outcome.kind === 'reused') {
         logger.warn({ userId: outcome.userId, sessionId: outcome.familyId }, 'refresh token reused; login revoked');
         await replica.publish([{ kind: 'deny', id: `sid:${outcome.familyId}`, until: now + revocationLifetimeMs(config) }]);
-        throw unauthenticated('REUSED');
+        // The cause (never sent to the client) lets the audit trail show the owner the theft.
+        throw new AppError('UNAUTHENTICATED', REUSED_MESSAGE, {
+          reason: 'REUSED',
+          cause: { userId: outcome.userId, sessionId: outcome.familyId },
+        });
       }
       const credentials: IssuedCredentials = deliver(http.res, config, now, outcome.credentials);
       return { userId: outcome.userId, credentials };
