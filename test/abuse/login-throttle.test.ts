@@ -11,7 +11,7 @@ import { RedisStateStore, type RedisClient } from '../../src/stores/redis-state-
 import { createClient } from 'redis';
 import type { StateStore } from '../../src/stores/state-store.js';
 import { TEST_REDIS_URL } from '../helpers/backends.js';
-import { startPausableProxy } from './pausable-proxy.js';
+import { startTcpProxy } from '../helpers/tcp-proxy.js';
 
 interface Store {
   state: StateStore;
@@ -184,7 +184,7 @@ describe('login throttle when Redis is down', () => {
 describe.runIf(TEST_REDIS_URL)('login throttle when Redis accepts but never answers', () => {
   it('waits for one deadline, then limits in process without asking Redis for a while', async () => {
     const target = new URL(TEST_REDIS_URL!);
-    const proxy = await startPausableProxy(Number(target.port || 6379), target.hostname);
+    const proxy = await startTcpProxy(Number(target.port || 6379), target.hostname);
     const prefix = `test:${randomBytes(6).toString('hex')}:`;
     const client = createClient({ url: `redis://127.0.0.1:${proxy.port}`, disableOfflineQueue: true });
     client.on('error', () => {});
@@ -208,7 +208,7 @@ describe.runIf(TEST_REDIS_URL)('login throttle when Redis accepts but never answ
       expect(Math.max(...times.slice(1))).toBeLessThan(100);
     } finally {
       client.destroy();
-      await proxy.close();
+      await proxy.stop();
     }
   });
 });

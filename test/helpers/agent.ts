@@ -36,12 +36,12 @@ export class Agent {
     return res;
   }
 
-  register(email: string, password: string) {
-    return this.gql(`mutation($i: CredentialsInput!) { register(input: $i) { ${PAYLOAD} } }`, { i: { email, password } });
+  register(email: string, password = PASSWORD, headers?: Record<string, string>) {
+    return this.gql(`mutation($i: CredentialsInput!) { register(input: $i) { ${PAYLOAD} } }`, { i: { email, password } }, headers);
   }
 
-  login(email: string, password: string) {
-    return this.gql(`mutation($i: CredentialsInput!) { login(input: $i) { ${PAYLOAD} } }`, { i: { email, password } });
+  login(email: string, password = PASSWORD, headers?: Record<string, string>) {
+    return this.gql(`mutation($i: CredentialsInput!) { login(input: $i) { ${PAYLOAD} } }`, { i: { email, password } }, headers);
   }
 
   refresh() {
@@ -82,7 +82,11 @@ export class Agent {
 
   /** A copy holding the same credentials (a stolen cookie or token, or a second tab). */
   clone(): Agent {
-    const copy = new Agent(this.client);
+    return this.copyTo(new Agent(this.client));
+  }
+
+  /** Gives `copy` this agent's cookies, tokens and User-Agent. */
+  protected copyTo<T extends Agent>(copy: T): T {
     for (const [k, v] of this.jar.cookies) copy.jar.cookies.set(k, v);
     copy.accessToken = this.accessToken;
     copy.refreshToken = this.refreshToken;

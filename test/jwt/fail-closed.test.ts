@@ -4,7 +4,7 @@ import { createHarness, type TestApp } from '../helpers/app.js';
 import { errorOf, type GqlResponse } from '../helpers/client.js';
 import { FlakyStateStore } from './support/flaky-state-store.js';
 import { jwtEnv, ME, signedIn, within } from './support/jwt-helpers.js';
-import { startPrivateRedis } from './support/private-redis.js';
+import { startPrivateRedis } from '../../src/bench/redis-server.js';
 
 const REFRESH = 'mutation($t: String) { refresh(refreshToken: $t) { accessToken refreshToken } }';
 /** Every request during the outage must answer well within this (STATE_STORE_TIMEOUT is 1 s). */
@@ -25,7 +25,7 @@ async function outageFor(backend: Backend): Promise<Outage> {
     return { env: {}, stateStore: store, kill: async () => store.kill(), revive: async () => store.revive(), close: () => store.close() };
   }
   const redis = await startPrivateRedis();
-  return { env: { REDIS_URL: redis.url }, kill: redis.kill, revive: redis.start, close: redis.kill };
+  return { env: { REDIS_URL: redis.url }, kill: redis.kill, revive: redis.restart, close: redis.kill };
 }
 
 const isFailClosed = (res: GqlResponse) =>

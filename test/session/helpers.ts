@@ -1,10 +1,12 @@
 import { createHash, createHmac } from 'node:crypto';
 import type { TestApp } from '../helpers/app.js';
-import { CookieJar, createClient, errorOf, type GqlResponse } from '../helpers/client.js';
+import { Agent, PASSWORD, uniqueEmail } from '../helpers/agent.js';
+import { createClient, type GqlResponse } from '../helpers/client.js';
 
 export const SECRET = 'session-test-secret-0123456789abcdef';
 export const OLD_SECRET = 'session-test-old-secret-0123456789abcd';
-export const PASSWORD = 'correct horse battery staple';
+
+export { PASSWORD, uniqueEmail };
 
 export const sessionEnv = (extra: Record<string, string> = {}): Record<string, string> => ({
   AUTH_MODE: 'session',
@@ -14,41 +16,14 @@ export const sessionEnv = (extra: Record<string, string> = {}): Record<string, s
   ...extra,
 });
 
-let counter = 0;
-export const uniqueEmail = (tag = 'user') => `${tag}.${process.pid}.${Date.now()}.${counter++}@example.com`;
-
-const PAYLOAD = 'user { id email } mode sessionExpiresAt accessToken refreshToken';
-
-/** One browser: a cookie jar and a User-Agent, sending what the service set back to it. */
-export class Browser {
-  readonly jar = new CookieJar();
-  private readonly client: ReturnType<typeof createClient>;
-
-  constructor(
-    app: TestApp | string,
-    readonly userAgent = 'session-test-browser/1.0',
-  ) {
-    this.client = createClient(typeof app === 'string' ? app : app.url);
-  }
-
-  gql(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}): Promise<GqlResponse> {
-    return this.client.gql(query, variables, { jar: this.jar, headers: { 'user-agent': this.userAgent, ...headers } });
-  }
-
-  register(email: string, password = PASSWORD, headers?: Record<string, string>) {
-    return this.gql(`mutation($i: CredentialsInput!) { register(input: $i) { ${PAYLOAD} } }`, { i: { email, password } }, headers);
-  }
-
-  login(email: string, password = PASSWORD, headers?: Record<string, string>) {
-    return this.gql(`mutation($i: CredentialsInput!) { login(input: $i) { ${PAYLOAD} } }`, { i: { email, password } }, headers);
-  }
-
-  refresh() {
-    return this.gql(`mutation { refresh { ${PAYLOAD} } }`);
-  }
-
-  me() {
-    return this.gql('{ me { id email } }');
+/**
+ * One browser: an Agent (cookie jar, User-Agent, the same queries) on its own client for an app
+ * or URL, with session-specific helpers.
+ */
+export class Browser extends Agent {
+  constructor(app: TestApp | string, userAgent = 'session-test-browser/1.0') {
+    super(createClient(typeof app === 'string' ? app : app.url));
+    this.userAgent = userAgent;
   }
 
   async myEmail(): Promise<string | null> {
@@ -57,41 +32,13 @@ export class Browser {
     return res.body.data!.me?.email ?? null;
   }
 
-  sessions() {
-    return this.gql('{ sessions { id createdAt lastUsedAt expiresAt userAgent ip current } }');
-  }
-
-  revoke(scope: 'CURRENT' | 'SESSION' | 'ALL', sessionId?: string) {
-    return this.gql('mutation($i: RevokeInput!) { revoke(input: $i) { revoked } }', { i: { scope, sessionId } });
-  }
-
-  logout() {
-    return this.gql('mutation { logout }');
-  }
-
-  changePassword(currentPassword: string, newPassword: string) {
-    return this.gql(`mutation($i: ChangePasswordInput!) { changePassword(input: $i) { ${PAYLOAD} } }`, {
-      i: { currentPassword, newPassword },
-    });
-  }
-
-  /** True while `sessions` answers (it needs a live session); UNAUTHENTICATED means signed out. */
-  async isSignedIn(): Promise<boolean> {
-    const res = await this.sessions();
-    if (!res.body.errors) return true;
-    if (errorOf(res).code === 'UNAUTHENTICATED') return false;
-    throw new Error(`unexpected: ${JSON.stringify(res.body.errors)}`);
-  }
-
   get sid(): string | undefined {
     return this.jar.cookies.get('sid');
   }
 
-  /** A second tab, or a thief, holding the same cookie. */
-  clone(app: TestApp | string): Browser {
-    const copy = new Browser(app, this.userAgent);
-    for (const [k, v] of this.jar.cookies) copy.jar.cookies.set(k, v);
-    return copy;
+  /** A second tab, or a thief, holding the same cookie (on another instance when given). */
+  override clone(app: TestApp | string = this.client.baseUrl): Browser {
+    return this.copyTo(new Browser(app, this.userAgent));
   }
 }
 

@@ -3,7 +3,7 @@ import { createHarness, type TestApp } from '../helpers/app.js';
 import { backends } from '../helpers/backends.js';
 import type { GqlResponse } from '../helpers/client.js';
 import { Browser, sessionEnv, uniqueEmail } from './helpers.js';
-import { startPrivateRedis } from './private-redis.js';
+import { startPrivateRedis } from '../../src/bench/redis-server.js';
 
 /** Generous for CI, yet far below "hangs for as long as the outage lasts". */
 const BOUND_MS = 3_000;
@@ -118,7 +118,7 @@ describe.each(backends)('Redis outage in session mode on $name', (backend) => {
     expect(ready.body.failed).toEqual(['redis']);
     expect((await app.client.raw('/healthz')).status).toBe(200);
 
-    await redis.start();
+    await redis.restart();
     await waitUntilReady();
     // The restarted server kept nothing (no persistence): the old cookie names no session.
     expect(await b.myEmail()).toBeNull();
