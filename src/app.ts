@@ -58,6 +58,8 @@ export interface RunningApp {
 }
 
 const BOOT_RETRY_MAX_MS = 5_000;
+/** How long a request that arrives during boot waits for it before getting a 503. */
+const BOOT_WAIT_MS = 5_000;
 
 /**
  * The composition root: config → stores → strategy → services → Apollo → Express. The only
@@ -165,9 +167,15 @@ export function createApp(config: Config, overrides: AppOverrides = {}): Running
       logger.warn('REDIS_URL is not set: sessions, revocation notices and rate limits live in this process; run one instance only');
     }
     await apollo.start();
-    app.use('/graphql', (req, res, next) => {
-      // Until the database is migrated and the strategy loaded, GraphQL answers a clear 503.
+    app.use('/graphql', async (req, res, next) => {
       if (booted || req.method === 'GET') return next();
+      // A request that arrives while the service is still migrating and loading keys waits
+      // for that (a first boot takes a few seconds); past BOOT_WAIT_MS it gets a clear 503.
+      const waited = await Promise.race([
+        readyPromise.then(() => true, () => false),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), BOOT_WAIT_MS).unref()),
+      ]);
+      if (waited) return next();
       graphqlErrorResponse(res, dependencyUnavailable('database'));
     });
     app.use('/graphql', ...strategy.middleware, expressMiddleware(apollo, {

@@ -105,6 +105,20 @@ describe('production exposure', () => {
   });
 });
 
+describe('a request that arrives during the first boot', () => {
+  it('waits for migrations and keys instead of failing', async () => {
+    const harness = await createHarness(backends[0]!);
+    try {
+      const app = await harness.start(modeEnv('jwt'), {}, { waitReady: false });
+      const res = await new Agent(app.client).register(uniqueEmail('early'), PASSWORD);
+      expect(res.body.errors).toBeUndefined();
+      expect(res.body.data!.register.accessToken).toEqual(expect.any(String));
+    } finally {
+      await harness.stop();
+    }
+  });
+});
+
 describe('a database that does not answer', () => {
   it('keeps serving: /healthz 200, /readyz 503 naming the database, GraphQL a clear 503', async () => {
     const app = await startAppNotReady({ DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/none' });

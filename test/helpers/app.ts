@@ -63,8 +63,8 @@ export async function createHarness(backend: Backend) {
   return {
     backend: backend.name,
     env: { ...db.env, ...state },
-    async start(env: Record<string, string> = {}, overrides: AppOverrides = {}) {
-      const app = await startApp({ ...db.env, ...state, ...env }, overrides);
+    async start(env: Record<string, string> = {}, overrides: AppOverrides = {}, options: { waitReady?: boolean } = {}) {
+      const app = await startApp({ ...db.env, ...state, ...env }, overrides, options);
       apps.push(app);
       return app;
     },
