@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import type { AuthResult, Principal, SessionInfo, UserRecord } from '../domain.js';
+import type { AuthResult, Principal, SessionInfo, UserProfile, UserRecord } from '../domain.js';
 import { badInput, forbidden, unauthenticated } from '../errors.js';
 import { normalizeEmail } from '../auth/email.js';
 import { checkPasswordPolicy, PASSWORD_MAX_BYTES, type PasswordHasher } from '../auth/passwords.js';
@@ -60,7 +60,7 @@ const isValidEmail = (email: string): boolean => {
 export function createAuthService({ users, hasher, strategy, clock, throttles, audit }: AuthServiceDeps) {
   const audited = createAudited(audit);
 
-  const result = (user: UserRecord, credentials: IssuedCredentials, trace: Trace): AuthResult => {
+  const result = (user: UserProfile, credentials: IssuedCredentials, trace: Trace): AuthResult => {
     trace.userId = user.id;
     trace.sessionId = credentials.sessionId;
     return {
@@ -156,7 +156,8 @@ export function createAuthService({ users, hasher, strategy, clock, throttles, a
         await throttles.refresh.take(http.client.ip);
         const { userId, credentials } = await strategy.refresh(http, refreshToken);
         trace.userId = userId;
-        const user = await users.findById(userId);
+        // The profile (cached: it never changes) is all the answer shows; no database read.
+        const user = await users.findProfile(userId);
         if (!user) throw unauthenticated('REVOKED');
         return result(user, credentials, trace);
       }),
