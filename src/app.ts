@@ -7,10 +7,10 @@ import type { Config } from './config.js';
 import { createPasswordHasher, type PasswordHasher } from './auth/passwords.js';
 import type { AuthStrategy, HttpExchange, StrategyDeps } from './auth/strategy.js';
 import { createStrategy } from './auth/create-strategy.js';
+import { createBoot } from './boot.js';
 import { createThrottles } from './abuse/create-throttles.js';
 import { createAuditLog, type AuditLog } from './audit/audit-log.js';
 import { dependencyUnavailable } from './errors.js';
-import { toDependencyError } from './stores/dependency-errors.js';
 import { createApolloServer } from './graphql/apollo.js';
 import { createContext } from './graphql/context.js';
 import { createOpsRouter } from './http/health.js';
@@ -57,7 +57,6 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-const BOOT_RETRY_MAX_MS = 5_000;
 /** How long a request that arrives during boot waits for it before getting a 503. */
 const BOOT_WAIT_MS = 5_000;
 
@@ -111,47 +110,22 @@ export function createApp(config: Config, overrides: AppOverrides = {}): Running
   server.keepAliveTimeout = 5_000;
   const apollo = createApolloServer({ production: config.production, httpServer: server, logger, metrics });
 
-  let booted = false;
-  let stopping = false;
-  let bootTimer: NodeJS.Timeout | undefined;
-  let resolveReady!: () => void;
-  let rejectReady!: (error: unknown) => void;
-  const readyPromise = new Promise<void>((resolve, reject) => {
-    resolveReady = resolve;
-    rejectReady = reject;
-  });
-  readyPromise.catch(() => {}); // observed through ready() and onFatal; never an unhandled rejection
-
-  /** Migrations and the strategy's state need the database; retried until it answers. */
-  async function boot(attempt = 0): Promise<void> {
-    try {
+  const boot = createBoot(
+    async () => {
       const applied = await applyMigrations(database);
       if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
       await strategy.start();
       audit.start();
-      booted = true;
-      resolveReady();
       logger.info({ mode: config.mode }, 'ready');
-    } catch (error) {
-      if (stopping) return;
-      if (!toDependencyError(error)) {
-        // Not an outage but a fault retrying cannot mend (a wrong KEY_ENCRYPTION_KEY, an
-        // edited migration): say so once and stop, rather than serve 503s forever.
-        logger.fatal({ err: { message: (error as Error).message } }, 'boot failed');
-        rejectReady(error);
-        overrides.onFatal?.(error);
-        return;
-      }
-      const delay = Math.min(250 * 2 ** attempt, BOOT_RETRY_MAX_MS);
-      logger.error({ err: { message: (error as Error).message }, retryInMs: delay }, 'database not ready; retrying');
-      bootTimer = setTimeout(() => void boot(attempt + 1), delay);
-    }
-  }
+    },
+    logger,
+    overrides.onFatal,
+  );
 
   createHttpPipeline(app, config, logger, metrics);
   app.use(createOpsRouter(
     [
-      { name: 'database', check: async () => { await database.ping(); if (!booted) throw new Error('migrations pending'); } },
+      { name: 'database', check: async () => { await database.ping(); if (!boot.done) throw new Error('migrations pending'); } },
       // Named for what an operator must look at: 'redis', or the in-process store.
       { name: stateStore.kind === 'redis' ? 'redis' : 'stateStore', check: () => stateStore.ping() },
       ...(strategy.readiness ? [{ name: 'strategy', check: async () => { const why = await strategy.readiness!(); if (why) throw new Error(why); } }] : []),
@@ -168,14 +142,9 @@ export function createApp(config: Config, overrides: AppOverrides = {}): Running
     }
     await apollo.start();
     app.use('/graphql', async (req, res, next) => {
-      if (booted || req.method === 'GET') return next();
       // A request that arrives while the service is still migrating and loading keys waits
       // for that (a first boot takes a few seconds); past BOOT_WAIT_MS it gets a clear 503.
-      const waited = await Promise.race([
-        readyPromise.then(() => true, () => false),
-        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), BOOT_WAIT_MS).unref()),
-      ]);
-      if (waited) return next();
+      if (boot.done || req.method === 'GET' || (await boot.waitFor(BOOT_WAIT_MS))) return next();
       graphqlErrorResponse(res, dependencyUnavailable('database'));
     });
     app.use('/graphql', ...strategy.middleware, expressMiddleware(apollo, {
@@ -185,7 +154,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): Running
       },
     }));
     installErrorHandlers(app, logger);
-    void boot();
+    boot.run();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, () => resolve());
@@ -196,8 +165,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): Running
   }
 
   async function stop(): Promise<void> {
-    stopping = true;
-    clearTimeout(bootTimer);
+    boot.stop();
     // Apollo's drain plugin closes the server: no new connections, in-flight requests finish.
     await apollo.stop().catch((error) => logger.error({ err: error }, 'apollo stop failed'));
     if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -208,5 +176,5 @@ export function createApp(config: Config, overrides: AppOverrides = {}): Running
     if (ownsDatabase) await database.close().catch(() => {});
   }
 
-  return { app, server, config, database, stateStore, strategy, metrics, logger, audit, start, ready: () => readyPromise, stop };
+  return { app, server, config, database, stateStore, strategy, metrics, logger, audit, start, ready: boot.ready, stop };
 }

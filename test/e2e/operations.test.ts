@@ -119,6 +119,28 @@ describe('a request that arrives during the first boot', () => {
   });
 });
 
+describe('a boot fault that retrying cannot mend', () => {
+  it('stops the boot once, naming it, when KEY_ENCRYPTION_KEY cannot decrypt the stored keys', async () => {
+    const harness = await createHarness(backends[0]!);
+    try {
+      const first = await harness.start(modeEnv('jwt'));
+      await first.stop();
+      const fatal: unknown[] = [];
+      const second = await harness.start(
+        { ...modeEnv('jwt'), KEY_ENCRYPTION_KEY: 'ef'.repeat(32) },
+        { onFatal: (error) => fatal.push(error) },
+        { waitReady: false },
+      );
+      await expect(second.running.ready()).rejects.toThrow(/KEY_ENCRYPTION_KEY/);
+      expect(fatal).toHaveLength(1);
+      expect(String(fatal[0])).not.toMatch(/ef{8}/i);
+      expect((await second.client.raw('/readyz')).status).toBe(503);
+    } finally {
+      await harness.stop();
+    }
+  });
+});
+
 describe('a database that does not answer', () => {
   it('keeps serving: /healthz 200, /readyz 503 naming the database, GraphQL a clear 503', async () => {
     const app = await startAppNotReady({ DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/none' });
