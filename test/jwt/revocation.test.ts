@@ -62,6 +62,9 @@ describe.each(backends)('revocation on $name', (backend) => {
     expect(user.tokensValidAfter?.getTime()).toBe(clock.now());
     const again = await secondLogin(app, phone.email);
     expect((await again.gql(ME)).body.data?.me?.id).toBe(phone.userId);
+    // A refresh of the new login in that same second hands out a token that works too.
+    expect((await again.refresh()).body.errors).toBeUndefined();
+    expect((await again.gql(ME)).body.data?.me?.id).toBe(phone.userId);
   });
 
   it('changePassword ends every other login and hands this one a working pair', async () => {

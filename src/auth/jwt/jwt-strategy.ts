@@ -50,7 +50,9 @@ export function createJwtStrategy(deps: StrategyDeps): JwtStrategy {
     async ({ userId, familyId, watermark }) => {
       const hash = bindingHash(http);
       const tag = hash ? bindingTag(hash) : null;
-      return tokens.sign({ userId, sessionId: familyId, watermarkMs: watermark?.getTime() ?? null, bindingTag: tag });
+      // A token issued in the watermark's second would be refused; its iat is moved past it.
+      const watermarkMs = Math.max(watermark?.getTime() ?? 0, replica.watermarkOf(userId) ?? 0) || null;
+      return tokens.sign({ userId, sessionId: familyId, watermarkMs, bindingTag: tag });
     };
 
   async function maintain(): Promise<void> {

@@ -74,10 +74,7 @@ export function rotateRefreshToken(prisma: PrismaClient, input: RefreshInput, is
   const now = new Date(input.now);
   return prisma.$transaction(async (tx) => {
     const consumed = await tx.refreshToken.updateMany({ where: { tokenHash, usedAt: null }, data: { usedAt: now } });
-    const row = await tx.refreshToken.findUnique({
-      where: { tokenHash },
-      include: { family: { include: { user: { select: { tokensValidAfter: true } } } } },
-    });
+    const row = await tx.refreshToken.findUnique({ where: { tokenHash }, include: { family: true } });
     if (!row) throw unauthenticated('INVALID');
     const { family } = row;
     const replayed = consumed.count === 0;
@@ -96,7 +93,9 @@ export function rotateRefreshToken(prisma: PrismaClient, input: RefreshInput, is
     const refreshToken = newRefreshToken();
     await tx.refreshToken.create({ data: { tokenHash: hashRefreshToken(refreshToken), familyId: family.id, createdAt: now } });
     await tx.refreshFamily.update({ where: { id: family.id }, data: { lastUsedAt: now } });
-    const access = await issue({ userId: family.userId, familyId: family.id, watermark: family.user.tokensValidAfter });
+    // The watermark comes from the revocation replica (issue() consults it), not a user read:
+    // a family that predates a watermark was revoked with it and never gets here.
+    const access = await issue({ userId: family.userId, familyId: family.id, watermark: null });
     const credentials: IssuedCredentials = {
       sessionId: family.id,
       accessToken: access.token,

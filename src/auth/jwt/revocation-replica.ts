@@ -105,6 +105,9 @@ export function createRevocationReplica({ config, clock, prisma, stateStore, log
   };
 
   return {
+    /** The user's "not before" watermark as this instance knows it (ms), or null. */
+    watermarkOf: (userId: string): number | null => watermarks.get(userId) ?? null,
+
     async start(): Promise<void> {
       await load();
       // Fresh from the database as of now: the outage bound counts from here until confirmed.
