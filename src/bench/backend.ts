@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { createClient } from 'redis';
+import { createScratchDatabase } from './scratch-database.js';
 
 /**
  * Where a compare or bench run puts its data: always something of its own, never the
@@ -31,29 +31,6 @@ export async function cleanupAllBackends(): Promise<void> {
   await Promise.allSettled([...live].map((b) => b.cleanup()));
 }
 
-async function createScratchDatabase(baseUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `identity_compare_${RUN_ID}_${randomBytes(3).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  const drop = async () => {
-    const c = new pg.Client({ connectionString: baseUrl });
-    await c.connect();
-    try {
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    } finally {
-      await c.end();
-    }
-  };
-  return { url: url.toString(), drop };
-}
-
 /** Deletes every key under the given prefixes (SCAN + UNLINK, never FLUSHDB). */
 export async function deleteKeys(redisUrl: string, prefixes: readonly string[]): Promise<number> {
   const client = createClient({ url: redisUrl });
@@ -76,7 +53,7 @@ export async function createBenchBackend(env: Record<string, string | undefined>
   const baseDb = env.DATABASE_URL || undefined;
   const redisUrl = env.REDIS_URL || undefined;
   const dataDir = mkdtempSync(join(tmpdir(), 'identity-compare-'));
-  const scratch = baseDb ? await createScratchDatabase(baseDb) : undefined;
+  const scratch = baseDb ? await createScratchDatabase(baseDb, `identity_compare_${RUN_ID}`) : undefined;
   const prefixes: string[] = [];
   const name = baseDb && redisUrl ? 'postgres+redis' : baseDb ? 'postgres' : redisUrl ? 'redis' : 'embedded';
   const newPrefix = (tag: string) => {

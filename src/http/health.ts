@@ -1,16 +1,11 @@
 import { Router } from 'express';
+import { withDeadline } from '../stores/deadline.js';
 import type { Metrics } from './metrics.js';
 
 export interface ReadinessCheck {
   name: string;
   check(): Promise<void>;
 }
-
-const withTimeout = <T,>(promise: Promise<T>, ms: number): Promise<T> =>
-  new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    promise.then(resolve, reject).finally(() => clearTimeout(timer));
-  });
 
 /** /healthz (the process serves), /readyz (its dependencies answer) and /metrics. */
 export function createOpsRouter(checks: ReadinessCheck[], metrics: Metrics, timeoutMs: number): Router {
@@ -22,7 +17,7 @@ export function createOpsRouter(checks: ReadinessCheck[], metrics: Metrics, time
     const results = await Promise.all(
       checks.map(async ({ name, check }) => {
         try {
-          await withTimeout(check(), timeoutMs);
+          await withDeadline(check(), timeoutMs, () => new Error(`no answer within ${timeoutMs} ms`));
           return { name, ok: true as const };
         } catch (error) {
           return { name, ok: false as const, error: (error as Error).message };
